@@ -1,0 +1,37 @@
+// Small shared utilities: hashing, hex, parallel loops, size parsing, clock.
+//
+// ParallelFor runs fn(i) for i in [0, n) on `threads` worker threads (the
+// caller's thread included) pulling indices from one atomic counter: a fixed
+// pool per call, no thread soup. fn must be safe to call concurrently.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace gatehouse {
+
+std::string Sha256Hex(std::string_view data);
+std::string HexEncode(std::string_view bytes);
+uint32_t Crc32(std::string_view data);  // IEEE 802.3 (zlib) polynomial
+
+// Default worker count: hardware threads, at least 1.
+unsigned DefaultThreads();
+void ParallelFor(size_t n, unsigned threads, const std::function<void(size_t)>& fn);
+
+// "10MB", "512k", "1GiB", "1048576" -> bytes. Units are powers of 1024.
+std::optional<uint64_t> ParseSize(std::string_view text);
+
+// Seconds since an arbitrary epoch, monotonic.
+double MonotonicSeconds();
+
+// Shannon entropy in bits per byte of the given bytes.
+double ShannonEntropy(std::string_view s);
+
+// Lowercase ASCII copy.
+std::string AsciiLower(std::string_view s);
+
+}  // namespace gatehouse

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Gatehouse builds and tests with. Idempotent:
+# does nothing when everything is already installed.
+set -euo pipefail
+PKGS=(
+  build-essential cmake ninja-build ccache pkg-config git clang-14 libclang-rt-14-dev
+  libvectorscan-dev libre2-dev libyaml-cpp-dev libtomlplusplus-dev nlohmann-json3-dev
+  libcli11-dev libfmt-dev libssl-dev libgit2-dev libsqlite3-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libsimdjson-dev libpugixml-dev
+  ripgrep npm
+)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "installing: ${missing[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
