@@ -1,5 +1,23 @@
 #!/usr/bin/env bash
-# Runs the main job on the bundled example.
+# The main job on the bundled example: copy examples/platform to
+# build/demo/platform, plant freshly generated fake credentials, and scan it.
+# Reports land in build/demo/reports/ (text, json, sarif, markdown).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-echo "demo: not ready yet"
+gh="$here/build/gatehouse"
+demo="$here/build/demo"
+rm -rf "$demo" && mkdir -p "$demo/reports"
+cp -r "$here/examples/platform" "$demo/platform"
+python3 "$here/examples/plant_secrets.py" "$demo/platform"
+for fmt in json sarif markdown; do
+  ext=$fmt; [ "$fmt" = markdown ] && ext=md
+  "$gh" secrets --format "$fmt" --fail-on none -o "$demo/reports/secrets.$ext" "$demo/platform"
+done
+set +e
+"$gh" secrets "$demo/platform"
+code=$?
+set -e
+echo
+echo "reports: $demo/reports/ (secrets.json, secrets.sarif, secrets.md); exit code $code"
+# Findings are the point of the demo: exit 1 is the expected outcome.
+[ "$code" -le 1 ] || exit "$code"

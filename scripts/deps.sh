@@ -7,7 +7,7 @@ PKGS=(
   libvectorscan-dev libre2-dev libyaml-cpp-dev libtomlplusplus-dev nlohmann-json3-dev
   libcli11-dev libfmt-dev libssl-dev libgit2-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libsimdjson-dev libpugixml-dev
-  ripgrep npm
+  ripgrep npm python3
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -34,7 +34,7 @@ struct SecretsConfig {
   std::vector<SecretRule> rules;  // extra rules, same keys as the TOML rules
   bool never_commit_files = true;
   std::vector<std::string> never_commit_allow;  // globs exempt from never-commit
-  std::string baseline;                          // path of a baseline report
+  std::string baseline;                         // path of a baseline report
 };
 
 struct Config {

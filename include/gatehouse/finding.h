@@ -107,7 +107,7 @@ struct ScanStats {
   uint64_t files_skipped_binary = 0;
   uint64_t files_skipped_size = 0;
   uint64_t files_unreadable = 0;
-  uint64_t files_ignored = 0;  // by .gitignore / exclude globs
+  uint64_t files_ignored = 0;        // by .gitignore / exclude globs
   uint64_t findings_suppressed = 0;  // by baseline, allowlist or inline marker
   double seconds = 0;
 };
@@ -116,8 +116,8 @@ struct ScanStats {
 struct Report {
   std::string tool_name = "gatehouse";
   std::string tool_version;
-  std::string command;  // "secrets", "ci", ...
-  std::string root;     // scanned root as given
+  std::string command;          // "secrets", "ci", ...
+  std::string root;             // scanned root as given
   std::vector<RuleInfo> rules;  // rules that can fire (for SARIF)
   std::vector<Finding> findings;
   std::vector<Diagnostic> diagnostics;

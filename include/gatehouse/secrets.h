@@ -31,7 +31,7 @@ struct Allowlist {
   std::vector<std::string> paths;    // regexes on the repo-relative path
   std::vector<std::string> regexes;  // regexes on regex_target
   RegexTarget regex_target = RegexTarget::kSecret;
-  std::vector<std::string> stopwords;  // substring of the secret (case-insensitive)
+  std::vector<std::string> stopwords;     // substring of the secret (case-insensitive)
   std::vector<std::string> target_rules;  // global allowlists only: limit to these ids
 };
 
@@ -45,11 +45,11 @@ enum class ChecksumKind {
 struct SecretRule {
   std::string id;
   std::string description;
-  std::string regex;  // RE2 syntax (Go regexp compatible)
-  int secret_group = 0;  // 0 = first non-empty capture group, else whole match
-  std::optional<double> entropy;  // minimum Shannon entropy of the secret
+  std::string regex;                  // RE2 syntax (Go regexp compatible)
+  int secret_group = 0;               // 0 = first non-empty capture group, else whole match
+  std::optional<double> entropy;      // minimum Shannon entropy of the secret
   std::vector<std::string> keywords;  // lower-case; rule runs only if one occurs
-  std::string path;  // regex on the path; a rule with only `path` matches files
+  std::string path;                   // regex on the path; a rule with only `path` matches files
   std::vector<std::string> tags;
   std::vector<Allowlist> allowlists;
   // Gatehouse extensions (ignored by gitleaks, defaulted for gitleaks rules).
@@ -69,7 +69,7 @@ struct SecretRule {
 struct RuleSet {
   std::string source;  // "builtin" or the config path
   std::vector<SecretRule> rules;
-  std::vector<Allowlist> allowlists;  // global
+  std::vector<Allowlist> allowlists;    // global
   std::vector<Diagnostic> diagnostics;  // e.g. rules skipped while loading
 };
 
@@ -88,10 +88,10 @@ bool LooksLikeToml(std::string_view text);
 // One confirmed match, before allowlists (except the rule's own checks:
 // entropy, keywords, secret group, checksum) are applied.
 struct SecretMatch {
-  uint32_t rule = 0;  // index into the RuleSet the engine was compiled from
-  size_t start = 0, end = 0;  // byte offsets of the whole match
+  uint32_t rule = 0;                        // index into the RuleSet the engine was compiled from
+  size_t start = 0, end = 0;                // byte offsets of the whole match
   size_t secret_start = 0, secret_end = 0;  // byte offsets of the secret
-  std::optional<bool> checksum_valid;  // set when the rule has a checksum
+  std::optional<bool> checksum_valid;       // set when the rule has a checksum
   double entropy = 0;
 };
 

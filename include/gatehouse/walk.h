@@ -30,10 +30,14 @@ class IgnoreFile {
   static IgnoreFile Parse(std::string_view text, std::string base);
 
   enum class Verdict { kNone, kIgnore, kInclude };
-  // `path` is repo-relative (forward slashes, no leading slash).
+  // `path` is repo-relative (forward slashes, no leading slash). The last
+  // matching line decides; kNone if no line matches or `path` is not below
+  // `base`. Only `path` itself is tested: the rule that nothing inside an
+  // ignored directory can be re-included is the walker's (it never descends).
   Verdict Match(std::string_view path, bool is_dir) const;
 
   struct Pattern;
+  struct Index;
   ~IgnoreFile();
   IgnoreFile(IgnoreFile&&) noexcept;
   IgnoreFile& operator=(IgnoreFile&&) noexcept;
@@ -42,20 +46,50 @@ class IgnoreFile {
   IgnoreFile();
   std::string base_;
   std::vector<Pattern> patterns_;
+  std::unique_ptr<Index> index_;  // null for short files (a linear scan is faster)
 };
 
-// Glob matching as used by include/exclude options and gitignore: `*` and `?`
-// do not cross '/', `**` does, `[...]` classes with `!`/`^` negation.
+// Glob matching as used by include/exclude options and gitignore (git's
+// wildmatch with WM_PATHNAME): `*`, `?` and `[...]` never match '/'; `**`
+// matches across directories when it is a whole path component (`**/x`,
+// `a/**/b`, `a/**`), elsewhere it acts like `*`; `[...]` classes take ranges,
+// `[:alpha:]`-style names and `!`/`^` negation; `\x` matches x literally.
+// The whole path must match: GlobMatch("*.c", "a/b.c") is false (the walker's
+// include/exclude options add the "no slash means basename" rule on top).
 bool GlobMatch(std::string_view pattern, std::string_view path);
 
+// A glob compiled once for matching many paths (same semantics as GlobMatch).
+// Immutable after construction: Match may be called from many threads.
+class Glob {
+ public:
+  explicit Glob(std::string_view pattern);
+  ~Glob();
+  Glob(Glob&&) noexcept;
+  Glob& operator=(Glob&&) noexcept;
+
+  bool Match(std::string_view path) const;
+
+  struct Program;
+
+ private:
+  std::unique_ptr<Program> program_;
+};
+
+// include/exclude globs: a glob without '/' matches the basename at any
+// depth, one with '/' matches the whole repo-relative path; a leading '/' only
+// anchors, a trailing '/' restricts the glob to directories. Exclude applies
+// to files and directories (an excluded directory is not descended); include
+// restricts which files are returned (directories are always descended).
 struct WalkOptions {
-  std::string root;                   // directory or a single file
-  std::vector<std::string> include;   // globs on repo-relative paths; empty = all
-  std::vector<std::string> exclude;   // globs; matching files/dirs are skipped
+  // Every member has an initializer so designated initializers
+  // (`Walk({.root = dir, .follow_symlinks = true})`) compile warning-free.
+  std::string root = {};                  // directory or a single file
+  std::vector<std::string> include = {};  // globs on repo-relative paths; empty = all
+  std::vector<std::string> exclude = {};  // globs; matching files/dirs are skipped
   bool respect_gitignore = true;
-  bool follow_symlinks = false;       // even when true, never escapes root
-  uint64_t max_file_size = 0;         // 0 = unlimited; larger files -> diagnostic
-  unsigned threads = 0;               // 0 = DefaultThreads()
+  bool follow_symlinks = false;  // even when true, never escapes root
+  uint64_t max_file_size = 0;    // 0 = unlimited; larger files -> diagnostic
+  unsigned threads = 0;          // 0 = DefaultThreads()
 };
 
 struct WalkEntry {
@@ -67,8 +101,8 @@ struct WalkEntry {
 struct WalkResult {
   std::vector<WalkEntry> files;  // sorted by path
   std::vector<Diagnostic> diagnostics;
-  uint64_t ignored = 0;          // files and dirs skipped by ignore rules/globs
-  uint64_t skipped_size = 0;     // files over max_file_size
+  uint64_t ignored = 0;       // skipped by ignore rules/globs, unfollowed symlinks
+  uint64_t skipped_size = 0;  // files over max_file_size
 };
 
 // Fails only if the root does not exist or is unreadable.

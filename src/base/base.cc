@@ -17,13 +17,20 @@ namespace gatehouse {
 
 const char* ErrorCodeName(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidArgument: return "invalid_argument";
-    case ErrorCode::kNotFound: return "not_found";
-    case ErrorCode::kIo: return "io_error";
-    case ErrorCode::kParse: return "parse_error";
-    case ErrorCode::kConfig: return "config_error";
-    case ErrorCode::kUnsupported: return "unsupported";
-    case ErrorCode::kInternal: return "internal_error";
+    case ErrorCode::kInvalidArgument:
+      return "invalid_argument";
+    case ErrorCode::kNotFound:
+      return "not_found";
+    case ErrorCode::kIo:
+      return "io_error";
+    case ErrorCode::kParse:
+      return "parse_error";
+    case ErrorCode::kConfig:
+      return "config_error";
+    case ErrorCode::kUnsupported:
+      return "unsupported";
+    case ErrorCode::kInternal:
+      return "internal_error";
   }
   return "error";
 }
@@ -91,14 +98,22 @@ std::optional<Area> ParseArea(std::string_view s) {
 
 std::string_view DiagnosticKindName(DiagnosticKind k) {
   switch (k) {
-    case DiagnosticKind::kUnreadable: return "unreadable";
-    case DiagnosticKind::kTooLarge: return "too-large";
-    case DiagnosticKind::kBinary: return "binary";
-    case DiagnosticKind::kSymlink: return "symlink";
-    case DiagnosticKind::kParse: return "parse";
-    case DiagnosticKind::kRule: return "rule";
-    case DiagnosticKind::kConfig: return "config";
-    case DiagnosticKind::kNote: return "note";
+    case DiagnosticKind::kUnreadable:
+      return "unreadable";
+    case DiagnosticKind::kTooLarge:
+      return "too-large";
+    case DiagnosticKind::kBinary:
+      return "binary";
+    case DiagnosticKind::kSymlink:
+      return "symlink";
+    case DiagnosticKind::kParse:
+      return "parse";
+    case DiagnosticKind::kRule:
+      return "rule";
+    case DiagnosticKind::kConfig:
+      return "config";
+    case DiagnosticKind::kNote:
+      return "note";
   }
   return "note";
 }
@@ -196,11 +211,16 @@ std::optional<uint64_t> ParseSize(std::string_view text) {
   while (i < text.size() && text[i] == ' ') ++i;
   std::string unit = AsciiLower(text.substr(i));
   uint64_t mult = 1;
-  if (unit.empty() || unit == "b") mult = 1;
-  else if (unit == "k" || unit == "kb" || unit == "kib") mult = 1ull << 10;
-  else if (unit == "m" || unit == "mb" || unit == "mib") mult = 1ull << 20;
-  else if (unit == "g" || unit == "gb" || unit == "gib") mult = 1ull << 30;
-  else return std::nullopt;
+  if (unit.empty() || unit == "b")
+    mult = 1;
+  else if (unit == "k" || unit == "kb" || unit == "kib")
+    mult = 1ull << 10;
+  else if (unit == "m" || unit == "mb" || unit == "mib")
+    mult = 1ull << 20;
+  else if (unit == "g" || unit == "gb" || unit == "gib")
+    mult = 1ull << 30;
+  else
+    return std::nullopt;
   if (value > UINT64_MAX / mult) return std::nullopt;
   return value * mult;
 }

@@ -1,0 +1,6 @@
+variable "db_password" {
+  default = "abc"
+}
+resource "x" "y" {
+  master_password = "zzz"
+}

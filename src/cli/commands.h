@@ -1,0 +1,20 @@
+// Subcommand registration. Each subcommand lives in its own file and adds
+// itself to the CLI11 app; its run function returns the process exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace gatehouse::cli {
+
+// Exit codes shared by every command (docs/exit-codes in docs/cli.md).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFindings = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitInconclusive = 3;
+
+// Registers `secrets`; sets *run to its runner when the subcommand is chosen.
+void AddSecretsCommand(CLI::App& app, std::function<int()>* run);
+
+}  // namespace gatehouse::cli
