@@ -5,7 +5,7 @@ set -euo pipefail
 PKGS=(
   build-essential cmake ninja-build ccache pkg-config git clang-14 libclang-rt-14-dev
   libvectorscan-dev libre2-dev libyaml-cpp-dev libtomlplusplus-dev nlohmann-json3-dev
-  libcli11-dev libfmt-dev libssl-dev libgit2-dev libsqlite3-dev
+  libcli11-dev libfmt-dev libssl-dev libgit2-dev libsqlite3-dev libpqxx-dev postgresql
   libgtest-dev libgmock-dev libbenchmark-dev libsimdjson-dev libpugixml-dev
   ripgrep npm python3
 )

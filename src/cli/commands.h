@@ -14,7 +14,9 @@ inline constexpr int kExitFindings = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitInconclusive = 3;
 
-// Registers `secrets`; sets *run to its runner when the subcommand is chosen.
-void AddSecretsCommand(CLI::App& app, std::function<int()>* run);
+// Each registers one subcommand; sets *run to its runner when it is chosen.
+void AddSecretsCommand(CLI::App& app, std::function<int()>* run);  // cmd_secrets.cc
+void AddLedgerCommand(CLI::App& app, std::function<int()>* run);   // cmd_ledger.cc
+void AddCiCommand(CLI::App& app, std::function<int()>* run);       // cmd_ci.cc
 
 }  // namespace gatehouse::cli

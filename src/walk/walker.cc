@@ -4,10 +4,11 @@
 // Each directory is one task. A worker opens it, reads its .gitignore,
 // lists it with readdir (d_type saves a stat per entry; fstatat only for
 // DT_UNKNOWN, for file sizes and for followed symlinks), decides every entry
-// and queues the subdirectories it keeps. Workers own their output (files,
-// diagnostics, counters) and the .gitignore rules they loaded, so the only
-// shared state is the queue; the outputs are merged and sorted at the end,
-// which makes the result independent of scheduling.
+// and queues the subdirectories it keeps. Each directory's entries go into
+// its own DirRecord, written by exactly one worker; workers also own their
+// diagnostics, counters and the .gitignore rules they loaded, so the only
+// shared state is the queue. The result is assembled from the records after
+// all workers finish, so it is independent of scheduling.
 //
 // Ignore rules form a chain from each directory to the nearest ancestor with
 // a .gitignore, so a task carries one pointer and a directory without a
@@ -50,12 +51,43 @@ struct DirNode {
   const DirNode* parent;
 };
 
+// What one directory contributed: its files and kept subdirectories, sorted
+// by name with '/' appended to directory names. With that key a depth-first
+// traversal visits paths in plain byte order ("a.b" < "a/x" < "a0"), so the
+// sorted result is assembled in O(n) without comparing full paths.
+struct DirRecord {
+  struct Item {
+    WalkEntry entry;  // for a subdirectory only entry.path is set
+    DirRecord* dir;   // null for files
+  };
+  size_t name_offset = 0;  // where names start in entry.path
+  std::vector<Item> items;
+
+  void Sort() {
+    const size_t off = name_offset;
+    std::sort(items.begin(), items.end(), [off](const Item& a, const Item& b) {
+      const std::string_view na = std::string_view(a.entry.path).substr(off);
+      const std::string_view nb = std::string_view(b.entry.path).substr(off);
+      const size_t n = std::min(na.size(), nb.size());
+      if (int c = std::memcmp(na.data(), nb.data(), n); c != 0) return c < 0;
+      // One name is a prefix of the other; what follows is the rest of the
+      // name, '/' for a directory, or nothing for a file.
+      auto next = [n](std::string_view name, bool dir) -> int {
+        if (name.size() > n) return static_cast<unsigned char>(name[n]);
+        return dir ? '/' : -1;
+      };
+      return next(na, a.dir != nullptr) < next(nb, b.dir != nullptr);
+    });
+  }
+};
+
 struct DirTask {
   std::string rel;  // repo-relative; "" for the root
   std::string abs;  // path to open; "" only for the filesystem root "/"
   const IgnoreNode* ignores = nullptr;
   const DirNode* ancestors = nullptr;
-  int fd = -1;  // already open (the root), else opened from abs
+  DirRecord* record = nullptr;  // filled by whichever worker lists this directory
+  int fd = -1;                  // already open (the root), else opened from abs
 };
 
 // One include/exclude option, compiled.
@@ -86,12 +118,12 @@ struct PathGlob {
 };
 
 struct WorkerOutput {
-  std::vector<WalkEntry> files;
   std::vector<Diagnostic> diagnostics;
   uint64_t ignored = 0;
   uint64_t skipped_size = 0;
   std::deque<IgnoreNode> ignore_nodes;
   std::deque<DirNode> dir_nodes;
+  std::deque<DirRecord> records;  // for the subdirectories this worker found
 };
 
 Diagnostic MakeDiagnostic(DiagnosticKind kind, std::string path, std::string message) {
@@ -197,20 +229,34 @@ class Walker {
   }
 
   WalkResult Run(DirTask root, unsigned threads) {
+    DirRecord root_record;
+    root.record = &root_record;
     queue_.push_back(std::move(root));
     std::vector<WorkerOutput> outputs(threads);
     ParallelFor(threads, threads, [&](size_t i) { Work(outputs[i]); });
 
     WalkResult result;
     for (auto& out : outputs) {
-      std::move(out.files.begin(), out.files.end(), std::back_inserter(result.files));
       std::move(out.diagnostics.begin(), out.diagnostics.end(),
                 std::back_inserter(result.diagnostics));
       result.ignored += out.ignored;
       result.skipped_size += out.skipped_size;
     }
-    std::sort(result.files.begin(), result.files.end(),
-              [](const WalkEntry& a, const WalkEntry& b) { return a.path < b.path; });
+    // Depth-first over the records (an explicit stack: trees can be deep).
+    std::vector<std::pair<DirRecord*, size_t>> stack = {{&root_record, 0}};
+    while (!stack.empty()) {
+      auto& [record, next] = stack.back();
+      if (next == record->items.size()) {
+        stack.pop_back();
+        continue;
+      }
+      DirRecord::Item& item = record->items[next++];
+      if (item.dir != nullptr) {
+        stack.emplace_back(item.dir, 0);
+      } else {
+        result.files.push_back(std::move(item.entry));
+      }
+    }
     std::sort(result.diagnostics.begin(), result.diagnostics.end(),
               [](const Diagnostic& a, const Diagnostic& b) {
                 if (a.path != b.path) return a.path < b.path;
@@ -348,6 +394,8 @@ class Walker {
     if (!path.empty()) path += '/';
     const size_t rel_prefix = path.size();
     const std::string abs_prefix = task.abs + "/";
+    DirRecord& record = *task.record;
+    record.name_offset = rel_prefix;
 
     while (true) {
       errno = 0;  // readdir reports errors only through errno
@@ -401,7 +449,9 @@ class Walker {
         continue;
       }
       if (is_dir) {
-        found.push_back(DirTask{path, abs_prefix + name, ignores, here, -1});
+        DirRecord* child = &out.records.emplace_back();
+        record.items.push_back(DirRecord::Item{WalkEntry{path, {}, 0}, child});
+        found.push_back(DirTask{path, abs_prefix + name, ignores, here, child, -1});
         continue;
       }
       if (!Included(path, name_view)) {
@@ -423,9 +473,10 @@ class Walker {
                                                      std::to_string(options_.max_file_size)));
         continue;
       }
-      out.files.push_back(WalkEntry{path, abs_prefix + name, size});
+      record.items.push_back(DirRecord::Item{WalkEntry{path, abs_prefix + name, size}, nullptr});
     }
     ::closedir(dir);
+    record.Sort();
   }
 
   // follow_symlinks: a link is followed only if its fully resolved target

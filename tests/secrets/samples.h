@@ -29,6 +29,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "gatehouse/base.h"
 
@@ -217,6 +218,30 @@ inline std::string ExpandSample(std::string_view tmpl, std::mt19937_64& rng) {
     out += last_run;
   }
   return out;
+}
+
+// A repo-relative path at which a rule limited by `path` applies, for the
+// rules in src/secrets/default_rules.toml that have one; "sample.txt" for
+// every other rule. rules_test.cc checks that each path-limited rule is
+// listed here and that the path matches the rule's `path` regex.
+inline std::string_view SamplePathForRule(std::string_view id) {
+  static constexpr std::pair<std::string_view, std::string_view> kPaths[] = {
+      {"github-app-private-key", "keys/my-app.2024-05-01.private-key.pem"},
+      {"git-credentials-entry", "home/.git-credentials"},
+      {"pgpass-entry", "home/.pgpass"},
+      {"rails-master-key", "config/master.key"},
+      {"dbeaver-credentials-config", ".dbeaver/credentials-config.json"},
+      {"dbeaver-data-sources-password", ".dbeaver/data-sources.json"},
+      {"vscode-sftp-password", ".vscode/sftp.json"},
+      {"sublime-sftp-password", "sftp-config.json"},
+      {"winscp-password", "WinSCP.ini"},
+      {"generic-credential-config-unquoted", "deploy/.env.production"},
+      {"generic-credential-yaml", "deploy/values.yaml"},
+      {"generic-credential-dockerfile", "Dockerfile"},
+  };
+  for (const auto& [rule, path] : kPaths)
+    if (rule == id) return path;
+  return "sample.txt";
 }
 
 }  // namespace gatehouse::testing

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -94,6 +95,18 @@ TEST(WalkerTest, ListsRegularFilesSortedWithSizesAndAbsPaths) {
   EXPECT_EQ(r.files[1].abs_path, t / "a/b/c.h");
   EXPECT_TRUE(r.diagnostics.empty());
   EXPECT_EQ(r.ignored, 0u);
+}
+
+TEST(WalkerTest, OutputIsInByteOrderOfFullPaths) {
+  // Assembled depth-first from per-directory sorts: names that sort around
+  // '/' (0x2F) are the cases where that could differ from a plain sort.
+  TempDir t;
+  const Strings files = {"a.b",   "a/x",   "a0",    "a-b",   "a/b/c", "a!",  "ab",     "a/.x",
+                         "a.d/x", "a/b.c", "a/b/d", "a/b-c", "A",     "a b", "a/b0/e", "~"};
+  for (const auto& f : files) t.Write(f);
+  Strings expected = files;
+  std::sort(expected.begin(), expected.end());
+  for (unsigned threads : {1u, 3u}) EXPECT_EQ(WalkPaths(t.path(), {.threads = threads}), expected);
 }
 
 TEST(WalkerTest, SameResultForAnyThreadCount) {
