@@ -3,15 +3,19 @@
 // it is a .gitignore; its first line doubles as a glob.
 //
 // Besides crashes and timeouts (the matcher must stay polynomial), it checks
-// two properties that must hold for any input:
+// properties that must hold for any input:
 //  * Glob(p).Match(t) == GlobMatch(p, t);
 //  * a .gitignore gives the same verdict for `path` at the root as the same
-//    file placed in directory `base` gives for `base/path`.
+//    file placed in directory `base` gives for `base/path`;
+//  * the verdict of the whole file (indexed when long) equals that of the
+//    last line which, parsed on its own, matches.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gatehouse/walk.h"
 
@@ -42,6 +46,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (nested.Match(path, is_dir) != IgnoreFile::Verdict::kNone &&
         path.substr(0, base.size() + 1) != base + "/")
       std::abort();
+  }
+
+  // Line by line. A byte order mark is only skipped at the start of a file,
+  // so a later line starting with one would parse differently on its own.
+  std::vector<std::string_view> lines;
+  for (size_t start = 0; start <= text.size() && lines.size() <= 64;) {
+    const size_t end = std::min(text.find('\n', start), text.size());
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  const bool later_bom = std::any_of(lines.begin() + 1, lines.end(), [](std::string_view l) {
+    return l.substr(0, 3) == "\xEF\xBB\xBF";
+  });
+  if (!text.empty() && lines.size() <= 64 && !later_bom) {
+    IgnoreFile::Verdict expected = IgnoreFile::Verdict::kNone;
+    for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
+      expected = IgnoreFile::Parse(*it, "").Match(path, is_dir);
+      if (expected != IgnoreFile::Verdict::kNone) break;
+    }
+    if (expected != verdict) std::abort();
   }
 
   const std::string_view glob = text.substr(0, text.find('\n'));

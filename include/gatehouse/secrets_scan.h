@@ -29,6 +29,9 @@ struct SecretsOptions {
   std::vector<std::string> include, exclude;
   bool gitignore = true;
   bool follow_symlinks = false;
+  // Paths (relative to the scanned root) to scan even if .gitignore matches
+  // them: the files git tracks. Exclude globs still apply.
+  std::vector<std::string> tracked_files;
   // Called from the scanning threads now and then (files, bytes so far).
   std::function<void(uint64_t files, uint64_t bytes)> progress;
 };

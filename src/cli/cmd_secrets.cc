@@ -5,14 +5,17 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <mutex>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "gatehouse/base.h"
 #include "gatehouse/fs.h"
+#include "gatehouse/git_scan.h"
 #include "gatehouse/report.h"
 #include "gatehouse/secrets_scan.h"
 
@@ -39,6 +42,12 @@ struct SecretsArgs {
   bool verbose = false;
   bool list_rules = false;
   bool print_keywords = false;
+  // History scanning.
+  bool git = false;
+  std::vector<std::string> ranges;
+  std::vector<std::string> branches;
+  std::string since;
+  uint64_t max_commits = 0;
 };
 
 // "\r files 1234 · 56.7 MB · 321.0 MB/s" on a terminal, at most 10 times a second.
@@ -89,6 +98,15 @@ int RunSecrets(SecretsArgs& a) {
     return kExitUsage;
   }
   if (a.paths.empty() && !a.use_stdin) a.paths.push_back(".");
+  if (a.git && (a.use_stdin || a.paths.size() != 1)) {
+    std::fprintf(stderr, "gatehouse: error: --git takes exactly one repository PATH\n");
+    return kExitUsage;
+  }
+  if (!a.git && (!a.ranges.empty() || !a.branches.empty() || !a.since.empty() || a.max_commits)) {
+    std::fprintf(stderr,
+                 "gatehouse: error: --range, --branch, --since and --max-commits need --git\n");
+    return kExitUsage;
+  }
 
   SecretsOptions opt;
   opt.config_path = a.config;
@@ -112,6 +130,8 @@ int RunSecrets(SecretsArgs& a) {
   opt.progress = [&](uint64_t files, uint64_t bytes) { progress.Update(files, bytes); };
 
   const std::string first_root = a.use_stdin ? "." : a.paths.front();
+  if (!a.git && !a.use_stdin && a.paths.size() == 1 && !a.no_gitignore)
+    opt.tracked_files = TrackedFiles(first_root);
   auto scanner = SecretScanner::Create(first_root, opt);
   if (!scanner.ok()) return Fail(scanner.error());
 
@@ -129,24 +149,26 @@ int RunSecrets(SecretsArgs& a) {
 
   Severity fail_on = (*scanner)->default_fail_on();
   bool never_fail = false;
-  if (!a.fail_on.empty()) {
-    if (a.fail_on == "none") {
-      never_fail = true;
-    } else if (auto s = ParseSeverity(a.fail_on)) {
-      fail_on = *s;
-    } else {
-      std::fprintf(stderr,
-                   "gatehouse: error: bad --fail-on '%s' (critical, high, medium, low, "
-                   "info, none)\n",
-                   a.fail_on.c_str());
-      return kExitUsage;
-    }
-  }
+  if (!ParseFailOn(a.fail_on, &fail_on, &never_fail)) return kExitUsage;
 
   Report report;
   report.tool_version = GATEHOUSE_VERSION;
   report.command = "secrets";
-  if (a.use_stdin) {
+  if (a.git) {
+    HistoryOptions ho;
+    ho.ranges = a.ranges;
+    ho.branches = a.branches;
+    ho.max_commits = a.max_commits;
+    ho.threads = a.threads;
+    if (!a.since.empty()) {
+      auto since = ParseSince(a.since, static_cast<int64_t>(std::time(nullptr)));
+      if (!since.ok()) return Fail(since.error());
+      ho.since = *since;
+    }
+    auto r = ScanHistory(**scanner, first_root, ho);
+    if (!r.ok()) return Fail(r.error());
+    report = std::move(r).value();
+  } else if (a.use_stdin) {
     std::string data((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
     report.root = "-";
     report.diagnostics = (*scanner)->load_diagnostics();
@@ -192,29 +214,9 @@ int RunSecrets(SecretsArgs& a) {
   report.tool_version = GATEHOUSE_VERSION;
   report.command = "secrets";
 
-  RenderOptions ro;
-  ro.verbose = a.verbose;
-  bool to_terminal = a.output.empty() && isatty(STDOUT_FILENO);
-  ro.color = a.color == "always" || (a.color == "auto" && to_terminal && !std::getenv("NO_COLOR"));
-  // Timings make output non-deterministic; only the human format shows them.
-  if (*format != ReportFormat::kText) report.stats.seconds = 0;
-  std::string out = Render(report, *format, ro);
-  if (a.output.empty() || a.output == "-") {
-    std::fwrite(out.data(), 1, out.size(), stdout);
-    std::fflush(stdout);
-  } else {
-    std::ofstream f(a.output, std::ios::binary | std::ios::trunc);
-    f.write(out.data(), static_cast<std::streamsize>(out.size()));
-    f.close();
-    if (!f) {
-      std::fprintf(stderr, "gatehouse: error: cannot write %s\n", a.output.c_str());
-      return kExitUsage;
-    }
-  }
-  if (never_fail) return kExitOk;
-  for (const auto& f : report.findings)
-    if (f.severity >= fail_on) return kExitFindings;
-  return kExitOk;
+  OutputArgs out{*format, a.output, a.color, a.verbose};
+  if (!WriteReport(report, out)) return kExitUsage;
+  return FindingsExitCode(report, fail_on, never_fail);
 }
 
 }  // namespace
@@ -252,6 +254,15 @@ void AddSecretsCommand(CLI::App& app, std::function<int()>* run) {
   cmd->add_flag("--follow-symlinks", args->follow_symlinks,
                 "Follow symbolic links (never outside the scanned root)");
   cmd->add_flag("-v,--verbose", args->verbose, "List every diagnostic in text output");
+  cmd->add_flag("--git", args->git,
+                "Scan git history (added lines of every commit reachable from all refs)");
+  cmd->add_option("--range", args->ranges, "With --git: a revision or range A..B (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--branch", args->branches, "With --git: walk this branch (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--since", args->since,
+                  "With --git: skip commits older than a date (2024-05-01) or '30 days ago'");
+  cmd->add_option("--max-commits", args->max_commits, "With --git: only the N most recent commits");
   cmd->add_flag("--list-rules", args->list_rules, "Print the active rules and exit");
   cmd->add_flag("--print-keywords", args->print_keywords,
                 "Print the union of the active rules' keywords and exit (for benchmarks)");

@@ -18,5 +18,6 @@ inline constexpr int kExitInconclusive = 3;
 void AddSecretsCommand(CLI::App& app, std::function<int()>* run);  // cmd_secrets.cc
 void AddLedgerCommand(CLI::App& app, std::function<int()>* run);   // cmd_ledger.cc
 void AddCiCommand(CLI::App& app, std::function<int()>* run);       // cmd_ci.cc
+void AddHookCommand(CLI::App& app, std::function<int()>* run);     // cmd_hook.cc
 
 }  // namespace gatehouse::cli

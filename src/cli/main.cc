@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   AddSecretsCommand(app, &run);
   AddLedgerCommand(app, &run);
   AddCiCommand(app, &run);
+  AddHookCommand(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -5,6 +5,8 @@
 #include <re2/re2.h>
 #include <nlohmann/json.hpp>
 
+#include <sys/stat.h>
+
 #include <atomic>
 #include <filesystem>
 #include <mutex>
@@ -577,6 +579,29 @@ Result<Report> SecretScanner::ScanTree(const std::string& root) const {
   wo.threads = im.options.threads;
   auto walked = Walk(wo);
   if (!walked.ok()) return walked.error();
+
+  // Tracked files that .gitignore hides are committed all the same: scan them.
+  if (wo.respect_gitignore && !im.options.tracked_files.empty()) {
+    std::unordered_set<std::string> have;
+    for (const auto& e : walked->files) have.insert(e.path);
+    bool added = false;
+    for (const auto& rel : im.options.tracked_files) {
+      if (have.count(rel)) continue;
+      bool excluded = false;
+      for (const auto& g : wo.exclude)
+        if (GlobMatch(g, rel) || GlobMatch("**/" + g, rel)) excluded = true;
+      if (excluded) continue;
+      std::string abs = root + "/" + rel;
+      struct stat st;
+      if (::lstat(abs.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+      if (wo.max_file_size && static_cast<uint64_t>(st.st_size) > wo.max_file_size) continue;
+      walked->files.push_back({rel, abs, static_cast<uint64_t>(st.st_size)});
+      added = true;
+    }
+    if (added)
+      std::sort(walked->files.begin(), walked->files.end(),
+                [](const WalkEntry& a, const WalkEntry& b) { return a.path < b.path; });
+  }
 
   Report report;
   report.command = "secrets";

@@ -28,15 +28,17 @@
 // as an NFA: the set of live token positions is a bitset advanced one byte at
 // a time, so a match costs O(path length x pattern length) at worst. The
 // epsilon moves are "a star may match nothing" and, on entering a `**/`,
-// "skip the slash too", which is how `a/**/b` matches `a/b`. wildmatch's early aborts
-// (WM_ABORT_ALL, WM_ABORT_TO_STARSTAR) only prune its search, they never
-// change an answer, so the NFA needs no equivalent; a malformed class or a
-// trailing backslash can never match, which compiles to kNever.
+// "skip the slash too", which is how `a/**/b` matches `a/b`. wildmatch's
+// early aborts (WM_ABORT_ALL, WM_ABORT_TO_STARSTAR) only prune its search,
+// they never change an answer, so the NFA needs no equivalent; a malformed
+// class or a trailing backslash can never match, which compiles to kNever.
 //
 // Most real patterns never reach the NFA. Compilation classifies the token
 // list: all literals (`Makefile`, `/build`), `*lit` (`*.o`), `lit*` (`.*`),
-// `*`, `**` and `lit**` each get a direct string test. On the Linux tree,
-// nearly every check is a suffix compare or an exact basename compare.
+// `*`, `**` and `lit**` each get a direct string test, and the rest first
+// pass cheap necessary conditions (length, a literal that must occur, the
+// last byte). A long .gitignore is also indexed (see IgnoreFile::Index), so
+// a path is only tried against the few lines that could match it.
 #include <algorithm>
 #include <bitset>
 #include <cstring>
