@@ -55,6 +55,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -93,13 +94,24 @@ std::string CacheDir() {
 bool IsPlaceholder(std::string_view s) {
   if (s.empty()) return true;
   std::string v = AsciiLower(s);
+  // Template syntax and references: anywhere in the value.
   static constexpr std::string_view kMarkers[] = {
-      "${",       "{{",      "<%",      "#{",      "%(",          "$(",          "env(",
-      "getenv",   "env.",    "environ", "<your",   "your_",       "your-",       "xxxx",
-      "****",     "....",    "change",  "example", "placeholder", "dummy",       "sample",
-      "redacted", "replace", "todo",    "fixme",   "insert",      "secret_here", "here"};
+      "${",      "{{",    "<%",    "#{",    "%(",   "$(",   "env(", "getenv",      "env.",
+      "environ", "<your", "your_", "your-", "xxxx", "****", "....", "placeholder", "redacted"};
   for (auto m : kMarkers)
     if (v.find(m) != std::string::npos) return true;
+  // Words typed instead of a value count only as whole words, so a random
+  // token that happens to contain "here" or "todo" is still reported.
+  static constexpr std::string_view kWordMarkers[] = {
+      "changeme", "changeit", "change-me", "example", "dummy", "sample",
+      "replace",  "todo",     "fixme",     "insert",  "here"};
+  auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  for (auto w : kWordMarkers) {
+    for (size_t pos = v.find(w); pos != std::string::npos; pos = v.find(w, pos + 1)) {
+      size_t end = pos + w.size();
+      if ((pos == 0 || !alnum(v[pos - 1])) && (end == v.size() || !alnum(v[end]))) return true;
+    }
+  }
   if (v.front() == '$' || v.front() == '%' || v.front() == '<' || v.front() == '@') return true;
   bool all_same = std::all_of(v.begin(), v.end(), [&](char c) { return c == v.front(); });
   if (all_same) return true;
@@ -141,7 +153,9 @@ struct SecretEngine::Impl {
     std::call_once(l.once, [&] {
       RE2::Options opt;
       opt.set_log_errors(false);
-      opt.set_max_mem(64 << 20);
+      // RE2's default budget: its DFA cache grows with the variety of text a
+      // rule sees, so a larger budget mostly buys memory on long scans.
+      opt.set_max_mem(8 << 20);
       l.re = std::make_unique<RE2>(rules.rules[r].regex, opt);
     });
     return l.re->ok() ? l.re.get() : nullptr;
