@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -77,6 +78,21 @@ class Progress {
   std::mutex mu_;
 };
 
+// A directory with a .git entry at or above it. Checked by hand because
+// initialising libgit2 (which loads the system CA bundle) costs milliseconds
+// that a scan of one file or of a plain directory should not pay.
+bool InsideGitWorkTree(const std::string& root) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(root, ec)) return false;
+  auto dir = std::filesystem::absolute(root, ec);
+  for (int depth = 0; depth < 64 && !dir.empty(); ++depth) {
+    if (std::filesystem::exists(dir / ".git", ec)) return true;
+    if (dir == dir.parent_path()) break;
+    dir = dir.parent_path();
+  }
+  return false;
+}
+
 int Fail(const Error& e) {
   std::fprintf(stderr, "gatehouse: error: %s\n", e.ToString().c_str());
   return kExitUsage;
@@ -130,7 +146,8 @@ int RunSecrets(SecretsArgs& a) {
   opt.progress = [&](uint64_t files, uint64_t bytes) { progress.Update(files, bytes); };
 
   const std::string first_root = a.use_stdin ? "." : a.paths.front();
-  if (!a.git && !a.use_stdin && a.paths.size() == 1 && !a.no_gitignore)
+  if (!a.git && !a.use_stdin && a.paths.size() == 1 && !a.no_gitignore &&
+      InsideGitWorkTree(first_root))
     opt.tracked_files = TrackedFiles(first_root);
   auto scanner = SecretScanner::Create(first_root, opt);
   if (!scanner.ok()) return Fail(scanner.error());

@@ -66,8 +66,33 @@
 #include "gatehouse/base.h"
 #include "gatehouse/fs.h"
 #include "gatehouse/secrets.h"
+#include "secrets/cache.h"
 
 namespace gatehouse {
+
+std::string CacheDir() {
+  if (const char* d = std::getenv("GATEHOUSE_CACHE_DIR"); d && *d)
+    return std::string_view(d) == "off" ? std::string() : std::string(d);
+  if (const char* d = std::getenv("XDG_CACHE_HOME"); d && *d) return std::string(d) + "/gatehouse";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/gatehouse";
+  return {};
+}
+
+void StoreText(const std::string& dir, const std::string& path, const std::string& text) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream f(tmp, std::ios::binary);
+    f << text;
+    if (!f) {
+      std::filesystem::remove(tmp, ec);
+      return;
+    }
+  }
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) std::filesystem::remove(tmp, ec);
+}
 
 namespace {
 
@@ -81,13 +106,6 @@ struct HsScratchDeleter {
 };
 using HsDatabase = std::unique_ptr<hs_database_t, HsDatabaseDeleter>;
 using HsScratch = std::unique_ptr<hs_scratch_t, HsScratchDeleter>;
-
-std::string CacheDir() {
-  if (const char* d = std::getenv("GATEHOUSE_CACHE_DIR"); d && *d) return d;
-  if (const char* d = std::getenv("XDG_CACHE_HOME"); d && *d) return std::string(d) + "/gatehouse";
-  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/gatehouse";
-  return {};
-}
 
 // Obvious placeholders in generic assignments: template syntax, variable
 // references, and words people write instead of a value.
@@ -299,22 +317,6 @@ std::optional<CompileMeta> LoadMeta(const std::string& path, size_t nrules) {
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;  // a damaged cache is just a cache miss
   }
-}
-
-void StoreText(const std::string& dir, const std::string& path, const std::string& text) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary);
-    f << text;
-    if (!f) {
-      std::filesystem::remove(tmp, ec);
-      return;
-    }
-  }
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) std::filesystem::remove(tmp, ec);
 }
 
 }  // namespace

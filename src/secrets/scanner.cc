@@ -146,9 +146,11 @@ struct SecretScanner::Impl {
   std::unique_ptr<SecretEngine> engine;
   std::vector<CompiledAllowlist> global_allow;
   std::vector<std::vector<CompiledAllowlist>> rule_allow;  // per engine rule
-  std::unordered_set<std::string> baseline;                // fingerprints
-  std::unordered_set<std::string> ignore_lines;            // .gitleaksignore entries
-  std::vector<std::string> never_commit_allow;             // globs
+  mutable std::vector<std::once_flag> rule_allow_once;
+  bool lazy_rule_allow = false;
+  std::unordered_set<std::string> baseline;      // fingerprints
+  std::unordered_set<std::string> ignore_lines;  // .gitleaksignore entries
+  std::vector<std::string> never_commit_allow;   // globs
   Severity fail_on = Severity::kLow;
 
   Status CompileAllowlist(const Allowlist& a, const std::string& where, bool lenient,
@@ -188,6 +190,25 @@ struct SecretScanner::Impl {
       if (Allowed(a, path, commit, secret, match, line)) return true;
     }
     return false;
+  }
+
+  Status CompileRuleAllowlists(size_t i, bool lenient) {
+    const SecretRule& rule = engine->rules().rules[i];
+    for (const auto& a : rule.allowlists) {
+      CompiledAllowlist ca;
+      if (auto st = CompileAllowlist(a, "rule '" + rule.id + "'", lenient, &ca); !st.ok())
+        return st;
+      rule_allow[i].push_back(std::move(ca));
+    }
+    return {};
+  }
+
+  const std::vector<CompiledAllowlist>& RuleAllowlists(size_t i) const {
+    if (lazy_rule_allow) {
+      auto* self = const_cast<Impl*>(this);
+      std::call_once(self->rule_allow_once[i], [&] { (void)self->CompileRuleAllowlists(i, true); });
+    }
+    return rule_allow[i];
   }
 
   bool FileAllowed(std::string_view path) const {
@@ -298,13 +319,17 @@ Result<std::unique_ptr<SecretScanner>> SecretScanner::Create(const std::string& 
     impl->global_allow.push_back(std::move(ca));
   }
   impl->rule_allow.resize(compiled.rules.size());
-  for (size_t i = 0; i < compiled.rules.size(); ++i) {
-    for (const auto& a : compiled.rules[i].allowlists) {
-      CompiledAllowlist ca;
-      if (auto st = impl->CompileAllowlist(a, "rule '" + compiled.rules[i].id + "'", lenient, &ca);
-          !st.ok())
-        return st.error();
-      impl->rule_allow[i].push_back(std::move(ca));
+  impl->rule_allow_once = std::vector<std::once_flag>(compiled.rules.size());
+  // The built-in rules' allowlists are checked by the test suite and compile
+  // lazily, on a rule's first match; a user's rules are compiled (and their
+  // errors reported) now.
+  impl->lazy_rule_allow = compiled.source == "builtin";
+  if (!impl->lazy_rule_allow) {
+    for (size_t i = 0; i < compiled.rules.size(); ++i) {
+      Status st;
+      std::call_once(impl->rule_allow_once[i],
+                     [&] { st = impl->CompileRuleAllowlists(i, lenient); });
+      if (!st.ok()) return st.error();
     }
   }
   impl->never_commit_allow = sc.never_commit_allow;
@@ -476,7 +501,7 @@ void SecretScanner::ScanContent(std::string_view path, std::string_view data,
     if (!whole_file && HasInlineAllow(line)) continue;
     if (im.GloballyAllowed(rule.id, path, ctx.commit, secret, match, line)) continue;
     bool allowed = false;
-    for (const auto& a : im.rule_allow[m.rule])
+    for (const auto& a : im.RuleAllowlists(m.rule))
       if (Allowed(a, path, ctx.commit, secret, match, line)) allowed = true;
     if (allowed) continue;
 

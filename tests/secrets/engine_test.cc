@@ -5,6 +5,7 @@
 
 #include "gatehouse/secrets.h"
 #include "gatehouse/secrets_scan.h"
+#include "secrets/cache.h"
 #include "test_util.h"
 
 namespace gatehouse {
@@ -288,6 +289,29 @@ TEST(SecretsGitleaksTomlTest, GitleaksDefaultConfigLoadsAndRuns) {
   for (const auto& x : m) ids.insert((*engine)->rules().rules[x.rule].id);
   EXPECT_TRUE(ids.count("github-pat")) << "rules fired: " << ids.size();
   EXPECT_TRUE(ids.count("aws-access-token"));
+}
+
+TEST(SecretsRuleCacheTest, BinaryFormRoundTripsAndRejectsDamage) {
+  const RuleSet& def = DefaultRuleSet();
+  std::string bytes = SerializeRuleSet(def);
+  auto back = DeserializeRuleSet(bytes);
+  ASSERT_TRUE(back.has_value());
+  ASSERT_EQ(back->rules.size(), def.rules.size());
+  for (size_t i = 0; i < def.rules.size(); ++i) {
+    const auto &a = def.rules[i], &b = back->rules[i];
+    EXPECT_EQ(a.id, b.id);
+    EXPECT_EQ(a.regex, b.regex);
+    EXPECT_EQ(a.keywords, b.keywords);
+    EXPECT_EQ(a.entropy, b.entropy);
+    EXPECT_EQ(a.severity, b.severity);
+    EXPECT_EQ(a.checksum, b.checksum);
+    EXPECT_EQ(a.allowlists.size(), b.allowlists.size());
+    EXPECT_EQ(a.test_positive, b.test_positive);
+  }
+  EXPECT_EQ(SerializeRuleSet(*back), bytes);
+  for (size_t cut : {size_t{0}, size_t{5}, bytes.size() / 2, bytes.size() - 1})
+    EXPECT_FALSE(DeserializeRuleSet(bytes.substr(0, cut)).has_value()) << cut;
+  EXPECT_FALSE(DeserializeRuleSet(bytes + "x").has_value());
 }
 
 // ---- scanner ----------------------------------------------------------------
