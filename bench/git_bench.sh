@@ -11,6 +11,8 @@
 # Usage: bench/git_bench.sh [COMMITS]   (default 2000)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/bench/lib.sh"
 gh="$here/build/gatehouse"
 [ -x "$gh" ] || "$here/scripts/build.sh" release >/dev/null
 commits=${1:-2000}
@@ -33,16 +35,6 @@ trap 'rm -rf "$work"' EXIT
 export GATEHOUSE_CACHE_DIR="$work/cache"
 "$gh" secrets --print-keywords >"$work/kw.txt"
 
-time_it() {  # -> T seconds, M peak KB (best of 3)
-  local best_t="" best_m=0
-  for _ in 1 2 3; do
-    /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/err" || true
-    read -r t m <"$work/time"
-    if [ -z "$best_t" ] || awk "BEGIN{exit !($t < $best_t)}"; then best_t=$t; fi
-    [ "$m" -gt "$best_m" ] && best_m=$m
-  done
-  T=$best_t; M=$best_m
-}
 
 "$gh" secrets --git --format json --fail-on none -o "$work/r.json" "$repo"
 read -r found bytes < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(sum(1 for f in r["findings"] if f["location"]["path"]=="planted/secret.py"), r["summary"]["bytes_scanned"])' "$work/r.json")
@@ -90,8 +82,6 @@ done | sort -n | sed -n 6p >"$work/pr"
 pr_ms=$(awk '{print $1/1000}' "$work/pr")
 printf '\npre-receive, 10 commits x 10 files (median of 11): %.1f ms\n\n' "$pr_ms"
 
-status=0
-check() { if awk "BEGIN{exit !($2)}"; then echo "PASS  $1"; else echo "MISS  $1"; status=1; fi; }
 check "history scan -j1 ${t1}s vs pipeline ${floor}s (target: faster)" "$t1 < $floor"
 check "every planted secret found: $found of $planted" "$found == $planted"
 check "peak RSS $(awk "BEGIN{printf \"%.0f\", ($m1>$m2?$m1:$m2)/1024}") MB (target < 300 MB)" "($m1>$m2?$m1:$m2)/1024 < 300"

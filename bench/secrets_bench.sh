@@ -13,6 +13,8 @@
 # Exit status 1 if a target is missed. Usage: bench/secrets_bench.sh [CORPUS_DIR]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/bench/lib.sh"
 gh="$here/build/gatehouse"
 [ -x "$gh" ] || "$here/scripts/build.sh" release >/dev/null
 "$here/scripts/third_party.sh"
@@ -39,18 +41,6 @@ configs=(default)
 [ -s "$gl" ] && configs+=(gitleaks)
 cfg_args() { [ "$1" = gitleaks ] && echo "--config $gl" || true; }
 
-# time_it LABEL CMD... -> sets T (seconds) and M (peak KB); best of 3 runs.
-time_it() {
-  local label=$1; shift
-  local best_t="" best_m=0
-  for _ in 1 2 3; do
-    /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" || true
-    read -r t m <"$work/time"
-    if [ -z "$best_t" ] || awk "BEGIN{exit !($t < $best_t)}"; then best_t=$t; fi
-    [ "$m" -gt "$best_m" ] && best_m=$m
-  done
-  T=$best_t; M=$best_m
-}
 
 # Bytes and files that gatehouse actually scanned (its JSON summary).
 "$gh" secrets --no-gitignore --format json --fail-on none -o "$work/stats.json" "$corpus"
@@ -67,12 +57,12 @@ for cfg in "${configs[@]}"; do
   # shellcheck disable=SC2046
   "$gh" secrets --no-gitignore --fail-on none $(cfg_args "$cfg") -o /dev/null "$corpus" || true
   for j in 1 2; do
-    time_it floor rg -j"$j" -i -F -c --hidden --no-ignore -f "$work/kw-$cfg.txt" "$corpus"
+    time_it rg -j"$j" -i -F -c --hidden --no-ignore -f "$work/kw-$cfg.txt" "$corpus"
     floor[$cfg$j]=$T
     printf '%-34s %8.2f %9.1f %10.0f %9.1f %8s\n' "rg -i -F ($cfg keywords) j$j" "$T" \
       "$(awk "BEGIN{print $mb/$T}")" "$(awk "BEGIN{print $files/$T}")" "$(awk "BEGIN{print $M/1024}")" "1.00"
     # shellcheck disable=SC2046
-    time_it gh "$gh" secrets --no-gitignore -j"$j" --fail-on none $(cfg_args "$cfg") --format json -o /dev/null "$corpus"
+    time_it "$gh" secrets --no-gitignore -j"$j" --fail-on none $(cfg_args "$cfg") --format json -o /dev/null "$corpus"
     eval "gt_${cfg}_$j=$T"
     eval "gm_${cfg}_$j=$M"
     printf '%-34s %8.2f %9.1f %10.0f %9.1f %8.2f\n' "gatehouse ($cfg rules) j$j" "$T" \
@@ -91,8 +81,6 @@ done | sort -n | sed -n 11p >"$work/small"
 small_ms=$(awk '{print $1/1000}' "$work/small")
 printf '\none small file, start to exit (median of 21): %.1f ms\n' "$small_ms"
 
-status=0
-check() { if awk "BEGIN{exit !($2)}"; then echo "PASS  $1"; else echo "MISS  $1"; status=1; fi; }
 echo
 if [ -s "$gl" ]; then
   check "gitleaks config, 1 thread: $(awk "BEGIN{printf \"%.2f\", $gt_gitleaks_1/${floor[gitleaks1]}}")x the rg floor (target <= 3x)" "$gt_gitleaks_1/${floor[gitleaks1]} <= 3"
