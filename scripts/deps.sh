@@ -7,7 +7,7 @@ PKGS=(
   libvectorscan-dev libre2-dev libyaml-cpp-dev libtomlplusplus-dev nlohmann-json3-dev
   libcli11-dev libfmt-dev libssl-dev libgit2-dev libsqlite3-dev libpqxx-dev postgresql
   libgtest-dev libgmock-dev libbenchmark-dev libsimdjson-dev libpugixml-dev
-  ripgrep
+  ripgrep hyperfine
 )
 # Tools that may come from elsewhere (e.g. a Node.js or Python not installed
 # from Debian): install the Debian package only if the command is missing.

@@ -12,8 +12,12 @@
 namespace gatehouse {
 
 namespace {
-// Below this a read() into a buffer is cheaper than setting up a mapping.
-constexpr size_t kMmapThreshold = 256 * 1024;
+// Files are read with read(2) into a buffer; only very large ones are
+// mapped (to bound memory). Mapping every mid-sized file looked cheaper per
+// file, but page faults on the mappings and munmap() serialize on the
+// process's mmap lock: with two scanning threads the gitleaks-config scan of
+// linux/drivers ran at 0.97 CPUs (2.39 s) mapped, 1.85 CPUs (1.38 s) read.
+constexpr size_t kMmapThreshold = size_t{64} << 20;
 }  // namespace
 
 FileContent::FileContent(FileContent&& o) noexcept

@@ -147,8 +147,6 @@ struct SecretEngine::Impl {
   RuleSet rules;
   HsDatabase db;
   HsScratch proto_scratch;
-  std::mutex scratch_mu;
-  mutable std::vector<HsScratch> scratch_pool;
 
   // Vectorscan pattern ids: [0, rules) are rule regexes, [rules, ...) keywords.
   std::vector<std::string> keywords;                 // distinct, lower-case
@@ -158,26 +156,37 @@ struct SecretEngine::Impl {
   std::vector<uint32_t> fallback_rules;              // regex rules not in the database
   std::vector<uint32_t> path_only_rules;             // no regex: match by path
 
-  // Lazily compiled RE2 per rule (regex and path).
-  struct Lazy {
-    std::once_flag once;
-    std::unique_ptr<RE2> re;
+  // Per-thread state, pooled: a Vectorscan scratch and this worker's own
+  // RE2 programs (compiled lazily, the first time a rule has a candidate).
+  // RE2 objects are thread-safe, but one shared across threads serializes
+  // them on its DFA cache lock; private copies let confirmation scale.
+  struct Worker {
+    HsScratch scratch;
+    std::vector<std::unique_ptr<RE2>> re;
   };
-  mutable std::vector<std::unique_ptr<Lazy>> regex;
-  mutable std::vector<std::unique_ptr<Lazy>> path_re;
+  std::mutex worker_mu;
+  mutable std::vector<std::unique_ptr<Worker>> workers;
 
-  const RE2* Regex(uint32_t r) const {
-    Lazy& l = *regex[r];
-    std::call_once(l.once, [&] {
+  const RE2* Regex(Worker& w, uint32_t r) const {
+    if (w.re.size() != rules.rules.size()) w.re.resize(rules.rules.size());
+    if (!w.re[r]) {
       RE2::Options opt;
       opt.set_log_errors(false);
       // RE2's default budget: its DFA cache grows with the variety of text a
       // rule sees, so a larger budget mostly buys memory on long scans.
       opt.set_max_mem(8 << 20);
-      l.re = std::make_unique<RE2>(rules.rules[r].regex, opt);
-    });
-    return l.re->ok() ? l.re.get() : nullptr;
+      w.re[r] = std::make_unique<RE2>(rules.rules[r].regex, opt);
+    }
+    return w.re[r]->ok() ? w.re[r].get() : nullptr;
   }
+
+  // Lazily compiled path filters (rarely used: only rules with `path`).
+  struct Lazy {
+    std::once_flag once;
+    std::unique_ptr<RE2> re;
+  };
+  mutable std::vector<std::unique_ptr<Lazy>> path_re;
+
   const RE2* PathRegex(uint32_t r) const {
     Lazy& l = *path_re[r];
     std::call_once(l.once, [&] {
@@ -188,25 +197,28 @@ struct SecretEngine::Impl {
     return l.re->ok() ? l.re.get() : nullptr;
   }
 
-  hs_scratch_t* AcquireScratch() const {
+  std::unique_ptr<Worker> AcquireWorker() const {
     {
-      std::lock_guard<std::mutex> lock(const_cast<std::mutex&>(scratch_mu));
-      if (!scratch_pool.empty()) {
-        hs_scratch_t* s = scratch_pool.back().release();
-        scratch_pool.pop_back();
-        return s;
+      std::lock_guard<std::mutex> lock(const_cast<std::mutex&>(worker_mu));
+      if (!workers.empty()) {
+        std::unique_ptr<Worker> w = std::move(workers.back());
+        workers.pop_back();
+        return w;
       }
     }
-    hs_scratch_t* s = nullptr;
-    if (hs_clone_scratch(proto_scratch.get(), &s) != HS_SUCCESS) return nullptr;
-    return s;
+    auto w = std::make_unique<Worker>();
+    if (proto_scratch) {
+      hs_scratch_t* s = nullptr;
+      if (hs_clone_scratch(proto_scratch.get(), &s) == HS_SUCCESS) w->scratch.reset(s);
+    }
+    return w;
   }
-  void ReleaseScratch(hs_scratch_t* s) const {
-    std::lock_guard<std::mutex> lock(const_cast<std::mutex&>(scratch_mu));
-    scratch_pool.emplace_back(s);
+  void ReleaseWorker(std::unique_ptr<Worker> w) const {
+    std::lock_guard<std::mutex> lock(const_cast<std::mutex&>(worker_mu));
+    workers.push_back(std::move(w));
   }
 
-  void Confirm(uint32_t r, std::string_view data, size_t from, size_t to,
+  void Confirm(Worker& w, uint32_t r, std::string_view data, size_t from, size_t to,
                std::vector<SecretMatch>* out) const;
 };
 
@@ -330,7 +342,6 @@ Result<std::unique_ptr<SecretEngine>> SecretEngine::Compile(const RuleSet& rules
   impl->max_width.assign(n, kMaxWindow);
   impl->in_db.assign(n, false);
   for (size_t i = 0; i < n; ++i) {
-    impl->regex.push_back(std::make_unique<Impl::Lazy>());
     impl->path_re.push_back(std::make_unique<Impl::Lazy>());
   }
   const bool trusted = rules.source == "builtin";  // validated by tests
@@ -536,9 +547,9 @@ Result<std::unique_ptr<SecretEngine>> SecretEngine::Compile(const RuleSet& rules
   return std::unique_ptr<SecretEngine>(new SecretEngine(std::move(impl)));
 }
 
-void SecretEngine::Impl::Confirm(uint32_t r, std::string_view data, size_t from, size_t to,
-                                 std::vector<SecretMatch>* out) const {
-  const RE2* re = Regex(r);
+void SecretEngine::Impl::Confirm(Worker& w, uint32_t r, std::string_view data, size_t from,
+                                 size_t to, std::vector<SecretMatch>* out) const {
+  const RE2* re = Regex(w, r);
   if (!re) return;
   const SecretRule& rule = rules.rules[r];
   const int ngroups = re->NumberOfCapturingGroups();
@@ -590,9 +601,15 @@ std::vector<SecretMatch> SecretEngine::Scan(std::string_view path, std::string_v
   };
   std::vector<bool> kw_seen(im.keywords.size(), false);
   std::vector<std::pair<uint32_t, size_t>> cands;
+  struct WorkerLease {
+    const Impl& im;
+    std::unique_ptr<Impl::Worker> w;
+    ~WorkerLease() { im.ReleaseWorker(std::move(w)); }
+  } lease{im, im.AcquireWorker()};
+  Impl::Worker& worker = *lease.w;
   if (im.db && !data.empty()) {
     Ctx ctx{n, &kw_seen, &cands};
-    hs_scratch_t* scratch = im.AcquireScratch();
+    hs_scratch_t* scratch = worker.scratch.get();
     if (scratch) {
       auto on_match = [](unsigned id, unsigned long long, unsigned long long to, unsigned,
                          void* p) -> int {
@@ -613,7 +630,6 @@ std::vector<SecretMatch> SecretEngine::Scan(std::string_view path, std::string_v
         for (size_t i = before; i < cands.size(); ++i) cands[i].second += off;
         if (off + len >= data.size()) break;
       }
-      im.ReleaseScratch(scratch);
     }
   }
 
@@ -656,20 +672,20 @@ std::vector<SecretMatch> SecretEngine::Scan(std::string_view path, std::string_v
         if (open && from <= cur_to) {
           cur_to = std::max(cur_to, to);
         } else {
-          if (open) im.Confirm(r, data, cur_from, cur_to, &out);
+          if (open) im.Confirm(worker, r, data, cur_from, cur_to, &out);
           cur_from = from;
           cur_to = to;
           open = true;
         }
       }
-      if (open) im.Confirm(r, data, cur_from, cur_to, &out);
+      if (open) im.Confirm(worker, r, data, cur_from, cur_to, &out);
     }
     i = j;
   }
 
   for (uint32_t r : im.fallback_rules)
     if (!im.rules.rules[r].regex.empty() && keywords_ok(r) && path_ok(r))
-      im.Confirm(r, data, 0, data.size(), &out);
+      im.Confirm(worker, r, data, 0, data.size(), &out);
 
   for (uint32_t r : im.path_only_rules) {
     if (path_ok(r)) {
