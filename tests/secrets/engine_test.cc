@@ -510,6 +510,37 @@ TEST(SecretsScannerTest, MalformedBaselineIsAnError) {
   EXPECT_EQ(s.error().path, dir / "b.json");
 }
 
+TEST(SecretsScannerTest, OneFindingPerSecretMostSpecificRuleWins) {
+  TempDir dir;
+  WriteFile(dir / ".gitleaks.toml", R"(
+[[rules]]
+id = "generic-token"
+regex = '''token:\s*([A-Za-z0-9_]{20,})'''
+keywords = ["token"]
+tags = ["generic"]
+severity = "high"
+[[rules]]
+id = "vendor-token"
+regex = '''\b(tok_[a-z0-9]{16})\b'''
+keywords = ["tok_"]
+severity = "high"
+[[rules]]
+id = "other-vendor-token"
+regex = '''\b(tok_z[a-z0-9]{15})\b'''
+keywords = ["tok_"]
+severity = "critical"
+)");
+  auto f =
+      ScanOne(dir.path(), "c.yml", "token: tok_abcdefgh12345678\nother: tok_zyxwvuts87654321\n");
+  ASSERT_EQ(f.size(), 2u);
+  // Same severity: the vendor rule beats the generic one.
+  EXPECT_EQ(f[0].rule_id, "vendor-token");
+  EXPECT_EQ(f[0].properties.at("also_matched"), "generic-token");
+  // Severity first: critical beats high.
+  EXPECT_EQ(f[1].rule_id, "other-vendor-token");
+  EXPECT_EQ(f[1].properties.at("also_matched"), "vendor-token");
+}
+
 TEST(SecretsScannerTest, CommitContextIsRecorded) {
   TempDir dir;
   std::mt19937_64 rng(15);
