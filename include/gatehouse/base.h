@@ -34,4 +34,7 @@ double ShannonEntropy(std::string_view s);
 // Lowercase ASCII copy.
 std::string AsciiLower(std::string_view s);
 
+// Appends the UTF-8 encoding of code point `cp` (assumed valid, <= 0x10FFFF).
+void AppendUtf8(std::string& out, uint32_t cp);
+
 }  // namespace gatehouse

@@ -28,6 +28,8 @@
 // indicator and chomping mode.
 #include "ci/yaml.h"
 
+#include "gatehouse/base.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -568,24 +570,6 @@ class FastYamlParser {
       return NewNode(std::move(d));
     }
     return ScalarNode(std::move(value), true, at);
-  }
-
-  static void AppendUtf8(std::string& out, uint32_t cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
   }
 
   // Folds a line break inside a quoted scalar: p_ is at '\n'. Continuation

@@ -127,8 +127,8 @@ std::vector<SecretMatch> Matches(std::string_view path, std::string_view text, i
 
 std::string Describe(const SecretMatch& m, std::string_view text) {
   const SecretRule& r = DefaultRuleSet().rules[m.rule];
-  return r.id + " matched \"" + std::string(text.substr(m.start, std::min<size_t>(m.end - m.start, 160))) +
-         "\"";
+  return r.id + " matched \"" +
+         std::string(text.substr(m.start, std::min<size_t>(m.end - m.start, 160))) + "\"";
 }
 
 bool PathOnly(const SecretRule& r) { return r.regex.empty(); }
@@ -203,7 +203,8 @@ TEST(RulesTest, TomlStatesExtensionKeys) {
   const std::string_view marker = "\n[[rules]]\n";
   for (size_t pos = toml.find(marker); pos != std::string::npos;) {
     size_t next = toml.find(marker, pos + 1);
-    blocks.push_back(std::string_view(toml).substr(pos, next == std::string::npos ? toml.npos : next - pos));
+    blocks.push_back(
+        std::string_view(toml).substr(pos, next == std::string::npos ? toml.npos : next - pos));
     pos = next;
   }
   EXPECT_EQ(blocks.size(), DefaultRuleSet().rules.size());
@@ -212,7 +213,8 @@ TEST(RulesTest, TomlStatesExtensionKeys) {
     std::string id;
     RE2::PartialMatch(block, R"((?m)^id\s*=\s*["']([^"']+)["'])", &id);
     SCOPED_TRACE(id);
-    EXPECT_TRUE(RE2::PartialMatch(block, R"((?m)^severity\s*=\s*["'](?:critical|high|medium|low|info)["'])"));
+    EXPECT_TRUE(RE2::PartialMatch(
+        block, R"((?m)^severity\s*=\s*["'](?:critical|high|medium|low|info)["'])"));
     EXPECT_TRUE(RE2::PartialMatch(block, R"((?m)^confidence\s*=\s*["'](?:high|medium|low)["'])"));
     EXPECT_TRUE(RE2::PartialMatch(block, R"((?m)^title\s*=\s*["'][^"']+["'])"));
     EXPECT_TRUE(RE2::PartialMatch(block, R"((?m)^remediation\s*=\s*["'].+["'])"));
@@ -322,8 +324,9 @@ TEST(RulesTest, TemplateTextMatchesNoRule) {
 
 TEST(RulesTest, RepositoryFilesScanClean) {
   ASSERT_NE(Engine(), nullptr);
-  for (const char* rel : {"src/secrets/default_rules.toml", "docs/rules.md", "scripts/gen_rules_doc.py",
-                          "tests/secrets/rules_test.cc", "tests/secrets/samples.h"}) {
+  for (const char* rel :
+       {"src/secrets/default_rules.toml", "docs/rules.md", "scripts/gen_rules_doc.py",
+        "tests/secrets/rules_test.cc", "tests/secrets/samples.h"}) {
     std::string text = testing::ReadAll(testing::SourceDir() + "/" + rel);
     EXPECT_FALSE(text.empty()) << rel;
     for (const auto& m : Matches(rel, text)) ADD_FAILURE() << rel << ": " << Describe(m, text);
@@ -372,7 +375,8 @@ TEST(RulesTest, TypicalCodeDoesNotFire) {
       "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----",
   };
   for (const char* line : kLines)
-    for (const char* path : {"src/app.py", "deploy/values.yaml", "deploy/.env.production", "Dockerfile"})
+    for (const char* path :
+         {"src/app.py", "deploy/values.yaml", "deploy/.env.production", "Dockerfile"})
       for (const auto& m : Matches(path, line)) ADD_FAILURE() << path << ": " << Describe(m, line);
 }
 
@@ -385,7 +389,8 @@ TEST(RulesTest, DocsListEveryRule) {
 }
 
 TEST(RulesTest, DocsAreCurrent) {
-  auto r = testing::RunCommand("python3 '" + testing::SourceDir() + "/scripts/gen_rules_doc.py' --check");
+  auto r = testing::RunCommand("python3 '" + testing::SourceDir() +
+                               "/scripts/gen_rules_doc.py' --check");
   if (r.exit_code == 127 || r.err.find("tomllib") != std::string::npos)
     GTEST_SKIP() << "python3 with tomllib (3.11+) is not available";
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -424,7 +429,8 @@ TEST(RulesSampleTest, PemAndJwt) {
   EXPECT_TRUE(pem.ends_with("\n-----END EC PRIVATE KEY-----"));
   EXPECT_GT(pem.size(), 300u);
   std::string jwt = ExpandSample("{jwt}", rng);
-  EXPECT_TRUE(RE2::FullMatch(jwt, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9\\.eyJ[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]{43}"))
+  EXPECT_TRUE(RE2::FullMatch(
+      jwt, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9\\.eyJ[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]{43}"))
       << jwt;
 }
 

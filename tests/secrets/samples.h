@@ -63,8 +63,8 @@ inline std::string ClassChars(std::string_view name) {
     std::string_view body = name.substr(1, name.size() - 2);
     for (size_t i = 0; i < body.size(); ++i) {
       if (i + 2 < body.size() && body[i + 1] == '-') {
-        for (int c = static_cast<unsigned char>(body[i]); c <= static_cast<unsigned char>(body[i + 2]);
-             ++c) {
+        for (int c = static_cast<unsigned char>(body[i]);
+             c <= static_cast<unsigned char>(body[i + 2]); ++c) {
           out.push_back(static_cast<char>(c));
         }
         i += 2;
@@ -74,7 +74,8 @@ inline std::string ClassChars(std::string_view name) {
     }
     if (!out.empty()) return out;
   }
-  throw std::invalid_argument("sample template: unknown character class '" + std::string(name) + "'");
+  throw std::invalid_argument("sample template: unknown character class '" + std::string(name) +
+                              "'");
 }
 
 inline std::string RandomFrom(std::string_view chars, size_t n, std::mt19937_64& rng) {
