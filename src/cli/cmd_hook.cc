@@ -37,11 +37,6 @@ struct HookArgs {
   bool force = false;
 };
 
-int Fail(const Error& e) {
-  std::fprintf(stderr, "gatehouse: error: %s\n", e.ToString().c_str());
-  return kExitUsage;
-}
-
 // Prints the refusal: every finding (redacted), then what to do.
 void PrintRefusal(const Report& report, const std::string& what, bool server) {
   std::fprintf(stderr, "\ngatehouse: %s refused: %zu secret finding(s)\n\n", what.c_str(),

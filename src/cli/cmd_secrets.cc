@@ -93,11 +93,6 @@ bool InsideGitWorkTree(const std::string& root) {
   return false;
 }
 
-int Fail(const Error& e) {
-  std::fprintf(stderr, "gatehouse: error: %s\n", e.ToString().c_str());
-  return kExitUsage;
-}
-
 int RunSecrets(SecretsArgs& a) {
   auto format = ParseReportFormat(a.format);
   if (!format) {

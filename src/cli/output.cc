@@ -33,6 +33,11 @@ bool WriteReport(Report& report, const OutputArgs& out) {
   return true;
 }
 
+int Fail(const Error& e) {
+  std::fprintf(stderr, "gatehouse: error: %s\n", e.ToString().c_str());
+  return 2;
+}
+
 int FindingsExitCode(const Report& report, Severity fail_on, bool never_fail) {
   if (never_fail) return 0;
   for (const auto& f : report.findings)

@@ -5,6 +5,7 @@
 
 #include "gatehouse/finding.h"
 #include "gatehouse/report.h"
+#include "gatehouse/result.h"
 
 namespace gatehouse::cli {
 
@@ -21,6 +22,9 @@ bool WriteReport(Report& report, const OutputArgs& out);
 
 // Exit code for the findings: 1 if any is at or above `fail_on`.
 int FindingsExitCode(const Report& report, Severity fail_on, bool never_fail);
+
+// Prints "gatehouse: error: FILE:LINE:COL: message" and returns exit code 2.
+int Fail(const Error& e);
 
 // Parses --fail-on ("none" = never fail). Prints an error and returns false
 // when the value is bad.
