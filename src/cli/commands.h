@@ -19,5 +19,6 @@ void AddSecretsCommand(CLI::App& app, std::function<int()>* run);  // cmd_secret
 void AddLedgerCommand(CLI::App& app, std::function<int()>* run);   // cmd_ledger.cc
 void AddCiCommand(CLI::App& app, std::function<int()>* run);       // cmd_ci.cc
 void AddHookCommand(CLI::App& app, std::function<int()>* run);     // cmd_hook.cc
+void AddIacCommand(CLI::App& app, std::function<int()>* run);      // cmd_iac.cc
 
 }  // namespace gatehouse::cli

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   AddLedgerCommand(app, &run);
   AddCiCommand(app, &run);
   AddHookCommand(app, &run);
+  AddIacCommand(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

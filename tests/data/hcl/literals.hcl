@@ -1,0 +1,11 @@
+int      = 42
+float    = 1.5
+exp      = 1e3
+exp_neg  = 2.5E-2
+neg      = -7
+yes      = true
+no       = false
+nothing  = null
+escapes  = "tab\there \"q\" back\\slash\nnl"
+unicode  = "caf\u00e9 \U0001F600"
+empty    = ""
