@@ -8,6 +8,7 @@ PKGS=(
   libcli11-dev libfmt-dev libssl-dev libgit2-dev libsqlite3-dev libpqxx-dev postgresql
   libgtest-dev libgmock-dev libbenchmark-dev libsimdjson-dev libpugixml-dev
   ripgrep hyperfine
+  chromium  # headless: the audit's HTML report test (tests/audit)
 )
 # Tools that may come from elsewhere (e.g. a Node.js or Python not installed
 # from Debian): install the Debian package only if the command is missing.

@@ -20,5 +20,6 @@ void AddLedgerCommand(CLI::App& app, std::function<int()>* run);   // cmd_ledger
 void AddCiCommand(CLI::App& app, std::function<int()>* run);       // cmd_ci.cc
 void AddHookCommand(CLI::App& app, std::function<int()>* run);     // cmd_hook.cc
 void AddIacCommand(CLI::App& app, std::function<int()>* run);      // cmd_iac.cc
+void AddAuditCommand(CLI::App& app, std::function<int()>* run);    // cmd_audit.cc
 
 }  // namespace gatehouse::cli

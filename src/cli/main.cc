@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   AddCiCommand(app, &run);
   AddHookCommand(app, &run);
   AddIacCommand(app, &run);
+  AddAuditCommand(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
