@@ -21,5 +21,9 @@ void AddCiCommand(CLI::App& app, std::function<int()>* run);       // cmd_ci.cc
 void AddHookCommand(CLI::App& app, std::function<int()>* run);     // cmd_hook.cc
 void AddIacCommand(CLI::App& app, std::function<int()>* run);      // cmd_iac.cc
 void AddAuditCommand(CLI::App& app, std::function<int()>* run);    // cmd_audit.cc
+void AddPolicyCommand(CLI::App& app, std::function<int()>* run);   // cmd_policy.cc
+// `policy test` (conftest-compatible); registered by AddPolicyCommand on
+// the `policy` subcommand.
+void AddPolicyTestCommand(CLI::App& policy, std::function<int()>* run);  // cmd_policy_test.cc
 
 }  // namespace gatehouse::cli

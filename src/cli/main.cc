@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   AddHookCommand(app, &run);
   AddIacCommand(app, &run);
   AddAuditCommand(app, &run);
+  AddPolicyCommand(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
