@@ -37,4 +37,10 @@ std::string AsciiLower(std::string_view s);
 // Appends the UTF-8 encoding of code point `cp` (assumed valid, <= 0x10FFFF).
 void AppendUtf8(std::string& out, uint32_t cp);
 
+// Appends `s` as a JSON string literal (quotes included): quote, backslash
+// and control characters escaped, other bytes copied. With escape_html, the
+// characters <, > and & are written as \u003c, \u003e and \u0026, as Go's
+// encoding/json (and so OPA) writes them.
+void AppendJsonString(std::string& out, std::string_view s, bool escape_html = false);
+
 }  // namespace gatehouse

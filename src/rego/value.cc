@@ -423,49 +423,6 @@ std::string Value::NumberText(double d) {
 }
 
 namespace {
-void AppendJsonString(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else if (c == '<' || c == '>' || c == '&') {
-          // Go's encoding/json escapes HTML characters; OPA output does too.
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out.push_back('"');
-}
 
 void AppendNumber(std::string& out, const Value& v) {
   if (v.IsInt()) {
@@ -494,7 +451,7 @@ void AppendJsonImpl(std::string& out, const Value& v, int indent, int depth) {
       AppendNumber(out, v);
       return;
     case Kind::kString:
-      AppendJsonString(out, v.AsString());
+      AppendJsonString(out, v.AsString(), true);
       return;
     case Kind::kArray:
     case Kind::kSet: {
@@ -516,9 +473,9 @@ void AppendJsonImpl(std::string& out, const Value& v, int indent, int depth) {
         if (i) out.push_back(',');
         newline(depth + 1);
         if (items[i].first.IsString()) {
-          AppendJsonString(out, items[i].first.AsString());
+          AppendJsonString(out, items[i].first.AsString(), true);
         } else {
-          AppendJsonString(out, items[i].first.ToJson());
+          AppendJsonString(out, items[i].first.ToJson(), true);
         }
         out.push_back(':');
         if (indent > 0) out.push_back(' ');
