@@ -39,6 +39,7 @@
 #include "formats/inputs.h"
 #include "gatehouse/fs.h"
 #include "gatehouse/rego.h"
+#include "rego/builtin_util.h"
 #include "rego/value.h"
 
 namespace gatehouse::cli {
@@ -480,57 +481,6 @@ std::string RenderStdout(const std::vector<CheckResult>& results, bool color) {
 // Go encoding/json string escaping (HTML-safe, as json.Marshal does).
 std::string JsonString(std::string_view s) { return Value::String(s).ToJson(); }
 
-std::string IndentGoJson(const std::string& compact, int depth) {
-  // Re-indents compact JSON with tabs starting at `depth` (json.Indent).
-  std::string out;
-  int level = depth;
-  bool in_str = false;
-  for (size_t i = 0; i < compact.size(); ++i) {
-    char c = compact[i];
-    if (in_str) {
-      out += c;
-      if (c == '\\') {
-        out += compact[++i];
-      } else if (c == '"') {
-        in_str = false;
-      }
-      continue;
-    }
-    switch (c) {
-      case '"':
-        in_str = true;
-        out += c;
-        break;
-      case '{':
-      case '[':
-        if (i + 1 < compact.size() && (compact[i + 1] == '}' || compact[i + 1] == ']')) {
-          out += c;
-          out += compact[++i];
-          break;
-        }
-        out += c;
-        ++level;
-        out += '\n' + std::string(static_cast<size_t>(level), '\t');
-        break;
-      case '}':
-      case ']':
-        --level;
-        out += '\n' + std::string(static_cast<size_t>(level), '\t');
-        out += c;
-        break;
-      case ',':
-        out += ",\n" + std::string(static_cast<size_t>(level), '\t');
-        break;
-      case ':':
-        out += ": ";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string MessageJson(const Message& m) {
   std::string j = "{\"msg\":" + JsonString(m.msg);
   if (!m.loc_file.empty() || !m.loc_line.empty()) {
@@ -567,7 +517,7 @@ std::string RenderJson(const std::vector<CheckResult>& results) {
     j += "}";
   }
   j += "]";
-  return IndentGoJson(j, 0) + "\n";
+  return rego::IndentJson(j, "", "\t") + "\n";
 }
 
 std::string RenderTap(const std::vector<CheckResult>& results) {

@@ -15,6 +15,11 @@
 
 namespace gatehouse::rego {
 
+// Re-indents compact JSON as Go's json.Indent(prefix, indent) does, with
+// ": " after keys as json.MarshalIndent writes them.
+std::string IndentJson(const std::string& compact, const std::string& prefix,
+                       const std::string& indent);
+
 // ---- Argument helpers -----------------------------------------------------
 // "one of {array, set}" style type lists use OPA's spelling.
 inline BuiltinResult WantString(int operand, const Value& v) {

@@ -141,63 +141,6 @@ namespace {
 
 // ---- JSON -----------------------------------------------------------------
 
-std::string IndentJson(const std::string& compact, const std::string& prefix,
-                       const std::string& indent) {
-  std::string out;
-  int level = 0;
-  bool in_str = false;
-  auto nl = [&] {
-    out += '\n';
-    out += prefix;
-    for (int k = 0; k < level; ++k) out += indent;
-  };
-  for (size_t i = 0; i < compact.size(); ++i) {
-    char c = compact[i];
-    if (in_str) {
-      out += c;
-      if (c == '\\') {
-        out += compact[++i];
-      } else if (c == '"') {
-        in_str = false;
-      }
-      continue;
-    }
-    switch (c) {
-      case '"':
-        in_str = true;
-        out += c;
-        break;
-      case '{':
-      case '[':
-        if (i + 1 < compact.size() && (compact[i + 1] == '}' || compact[i + 1] == ']')) {
-          out += c;
-          out += compact[++i];
-          break;
-        }
-        out += c;
-        ++level;
-        nl();
-        break;
-      case '}':
-      case ']':
-        --level;
-        nl();
-        out += c;
-        break;
-      case ',':
-        out += ',';
-        nl();
-        break;
-      case ':':
-        out += ": ";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 BuiltinResult JsonMarshal(Args args, BuiltinContext&) { return Value::String(args[0].ToJson()); }
 
 BuiltinResult JsonMarshalWithOptions(Args args, BuiltinContext&) {
@@ -530,6 +473,64 @@ BuiltinResult UrlDecodeObject(Args args, BuiltinContext&) {
 #undef REQUIRE_STRING
 
 }  // namespace
+
+// Go's json.Indent (declared in builtin_util.h; also used by `policy test`).
+std::string IndentJson(const std::string& compact, const std::string& prefix,
+                       const std::string& indent) {
+  std::string out;
+  int level = 0;
+  bool in_str = false;
+  auto nl = [&] {
+    out += '\n';
+    out += prefix;
+    for (int k = 0; k < level; ++k) out += indent;
+  };
+  for (size_t i = 0; i < compact.size(); ++i) {
+    char c = compact[i];
+    if (in_str) {
+      out += c;
+      if (c == '\\') {
+        out += compact[++i];
+      } else if (c == '"') {
+        in_str = false;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        in_str = true;
+        out += c;
+        break;
+      case '{':
+      case '[':
+        if (i + 1 < compact.size() && (compact[i + 1] == '}' || compact[i + 1] == ']')) {
+          out += c;
+          out += compact[++i];
+          break;
+        }
+        out += c;
+        ++level;
+        nl();
+        break;
+      case '}':
+      case ']':
+        --level;
+        nl();
+        out += c;
+        break;
+      case ',':
+        out += ',';
+        nl();
+        break;
+      case ':':
+        out += ": ";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
 
 void RegisterBuiltins_Encoding(BuiltinRegistry& r) {
   r.Add("json.marshal", 1, JsonMarshal);
