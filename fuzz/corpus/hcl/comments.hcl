@@ -1,7 +1,0 @@
-# hash comment
-a = 1 # trailing hash
-// slash comment
-b = 2 // trailing slash
-/* block
-   comment */
-c = /* inline */ 3

@@ -1,1 +1,0 @@
-a = "bad \q escape"

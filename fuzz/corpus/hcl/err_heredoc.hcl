@@ -1,2 +1,0 @@
-a = <<EOT
-never closed

@@ -1,2 +1,0 @@
-a = "unterminated
-b = 1

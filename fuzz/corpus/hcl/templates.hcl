@@ -1,8 +1,0 @@
-interp   = "hello ${name}!"
-escaped  = "$${literal} and %%{literal}"
-cond     = "%{ if enabled }on%{ else }off%{ endif }"
-loop     = "%{ for i, x in xs }${i}=${x};%{ endfor }"
-strip    = "a   ${~ b ~}   c"
-nested   = "outer ${"inner ${x}"}"
-wrap     = "${var.only}"
-dollar   = "cost: $5 and 100%"
